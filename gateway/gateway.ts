@@ -402,7 +402,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
 
 /**
  * A mutation that took effect, whose answer then lacks fields read after it (a later fetch of the
- * plan met an outage: a check's `verdict` without the reports subgraph). The outage's own words
+ * plan met an outage: a check's `reportRequirement` without the reports subgraph). The outage's own words
  * say "retry later", which a client would take for the mutation: each such error under a mutation
  * field that answered says that it took effect (`applied`, by response key, as AUDIT_UNAVAILABLE's),
  * so that the client reads the result back instead of sending the change again.

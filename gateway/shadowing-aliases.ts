@@ -8,7 +8,7 @@ export interface SupergraphField {
 /**
  * Every field of each object and interface type of the supergraph, `@inaccessible` ones with
  * them: `Type` → field name → what is known of it. A field the client never sees (a check's
- * `reportSatisfied`, which its `verdict` `@requires`) is fetched by the query planner all the same.
+ * `reportSatisfied`, which the records subgraph asks the reports subgraph for) is the type's all the same.
  */
 export function readFieldNames(supergraphSdl: string): Map<string, Map<string, SupergraphField>> {
   const types = new Map<string, Map<string, SupergraphField>>();

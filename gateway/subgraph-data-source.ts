@@ -190,8 +190,8 @@ export const rememberQueryPlan: Experimental_DidResolveQueryPlanCallback = ({ qu
  * client exactly which fields of its answer are missing, as GraphQL gives every field error its
  * path. Missing are the fields the fetch asked for, and the fields of later fetches for the same
  * entities that `@requires` one of those: the gateway skips such a fetch for an entity lacking
- * what it requires, silently, so their nulls would otherwise carry no error at all (a verdict
- * needing the reports subgraph's finding, a subject's records needing its kind). A field
+ * what it requires, silently, so their nulls would otherwise carry no error at all (a subject's
+ * records needing its kind). A field
  * the planner asked for its own needs (a key, a field another subgraph requires, one hidden from
  * clients) is not the client's: no error names it. Only when the plan is not known does one error
  * without a path say that fields depending on the subgraph's data are missing too.
@@ -265,14 +265,12 @@ type SubgraphError = NonNullable<GatewayGraphQLResponse['errors']>[number];
 
 /**
  * A subgraph that answers an entity fetch with errors on fields the client did not ask for,
- * fetched only for a later fetch's `@requires` (the reports subgraph's `reportSatisfied` and
- * `goodReportGrade`, which a check's `verdict` and `measures` need, unable to judge the reports
- * while its own peer is down): the error moves to each field of the client's that needed one of
+ * fetched only for a later fetch's `@requires` (the providers subgraph's `issuerStanding`, which a
+ * report's `acceptance` needs, unable to tell the issuer's standing): the error moves to each field of the client's that needed one of
  * them, at its path, with its message and extensions, as when the subgraph gives no answer at all
  * (askedPaths). Such a field is left out of what the gateway merges, so a later fetch needing it
  * is skipped for that entity, as on an outage, and what it gives answers null with the error
- * rather than a value made without the finding (a verdict never sealed, measures without the good
- * report grade's incentive). A field the client asked for that answered null with its error keeps
+ * rather than a value made without it (an acceptance judged without the issuer's standing). A field the client asked for that answered null with its error keeps
  * that error, and the fields needing it get it too; an error beneath a field the client asked for
  * that answered is left as it is. An error naming the whole list, the subgraph answering no
  * entities, stands for each of them, as a failed fetch does. Without the plan, which alone tells

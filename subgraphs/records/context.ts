@@ -11,14 +11,14 @@ import type { CreditRecordObjection } from './entities/credit-record-objection.e
 import type { RestorationApplication } from './entities/restoration-application.entity';
 import { SubjectDirectoryUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import { RecordLifecycleRepository } from './record-lifecycle.repository';
-import type { ReportFindings } from './report-findings';
+import type { CheckReportFindings, ReportFindings } from './report-findings';
 import type { RequestDeadline } from '../../lib/deadline';
 
 /** What the records subgraph needs from outside its database. */
 export interface RecordsDependencies {
   /** Where record intake checks that subjects exist, and a filing finds the subject a code names (the entities subgraph). */
   subjects: SubjectDirectory;
-  /** Where a credit check learns its report findings when it is run (the reports subgraph). */
+  /** Where a credit check learns the report findings that seal its verdict (the reports subgraph). */
   reports?: ReportFindings;
   /** Fixes the clock (tests). */
   now?: () => Date;
@@ -38,7 +38,14 @@ export interface RecordsContext {
   checks: CreditCheckRepository;
   checkById: DataLoader<string, CreditCheck | null>;
   subjects: SubjectDirectory;
-  reports?: ReportFindings;
+  /**
+   * The reports subgraph's findings for the checks this request seals (`CreditCheck.verdict`,
+   * `measures`, the feedback, a check just run), asked in one call for all of them, however many
+   * a ledger page holds; a check's failure is kept, so a check run while the reports subgraph
+   * could not answer is not asked again for its verdict in the same request. Undefined without a
+   * reports subgraph. Keyed by the check's id; every key of a request carries its request id.
+   */
+  reportFindings?: DataLoader<{ check: CreditCheck; requestId: string }, CheckReportFindings, string>;
   recordById: DataLoader<string, CreditRecord | null>;
   eventsByRecord: DataLoader<string, CreditRecordEvent[]>;
   objectionsByRecord: DataLoader<string, CreditRecordObjection[]>;
@@ -49,6 +56,25 @@ export interface RecordsContext {
   standingTaxGradeBySubject: DataLoader<string, string | null>;
   pages: PageLoaders;
   clock: () => Date;
+}
+
+function reportFindingsLoader(reports: ReportFindings | undefined, deadline: RequestDeadline | undefined): RecordsContext['reportFindings'] {
+  if (!reports) return undefined;
+  return new DataLoader(
+    async (keys) => {
+      try {
+        return await reports.forChecks(
+          keys.map((k) => k.check),
+          keys[0].requestId,
+          deadline,
+        );
+      } catch (error) {
+        // Each check's own failure, which the loader keeps (a failed batch it would forget).
+        return keys.map(() => (error instanceof Error ? error : new Error(String(error))));
+      }
+    },
+    { cacheKeyFn: (k) => k.check.id },
+  );
 }
 
 /** A directory for contexts built without one (seeding, tests of reads): any lookup fails, typed. */
@@ -78,7 +104,7 @@ export function createRecordsContext(db: DataSource, now: Date = new Date(), dep
     checks,
     checkById: loaderById(checks.checks),
     subjects: dependencies.subjects,
-    reports: dependencies.reports,
+    reportFindings: reportFindingsLoader(dependencies.reports, deadline),
     recordById: loaderById(repository.records),
     eventsByRecord: new DataLoader((ids) => lifecycle.eventsByRecords(ids)),
     objectionsByRecord: new DataLoader((ids) => lifecycle.objectionsByRecords(ids)),

@@ -21,9 +21,6 @@ type Context = RecordsContext & SubgraphContext;
 
 /** A front end's key for one attempt: a UUID or any such token, never text a person could read into. */
 
-/** A check as the gateway hands it back for `measures` and `verdict`: with the reports subgraph's findings. */
-type CheckWithReport = CreditCheck & { reportSatisfied?: boolean | null; goodReportGrade?: boolean | null };
-
 /** The credit office reads every department's checks; a department only its own. */
 function ledgerScope(identity: RequestIdentity): string | null {
   const caller = identity.caller;
@@ -97,31 +94,29 @@ function checkedRecord(ctx: Context, subjectId: string) {
   });
 }
 
-async function sealIfReady(check: CheckWithReport, ctx: Context): Promise<CreditCheck> {
-  if (check.verdict || check.reportSatisfied === undefined || check.reportSatisfied === null) return check;
-  return await ctx.checks.seal(check, { satisfied: check.reportSatisfied, goodGrade: check.goodReportGrade === true });
-}
-
 /**
- * Feedback is judged against the measures the check called for, final once its verdict is sealed.
- * A check run while the reports subgraph could not be asked holds its records' measures alone (a
- * good grade's incentive not yet among them): it is sealed first, or no feedback is stored, as
- * feedback judged against the unsealed measures would stand for good.
+ * The check with its verdict sealed: as it is once sealed (when it was run, or at an earlier
+ * read), else sealed now with the reports subgraph's findings as of its instant, asked for every
+ * check the request seals in one call (`reportFindings`). When the reports subgraph cannot answer,
+ * nothing is sealed and the refusal says so as any failed call to a peer is told: its own outage
+ * in its words (`DATABASE_UNAVAILABLE`, or `SUBGRAPH_UNAVAILABLE` naming the subgraph it could not
+ * ask), or `SUBGRAPH_UNAVAILABLE` naming it with a reason; `consequence` says what was not done.
  */
-async function sealedForFeedback(check: CreditCheck, ctx: Context): Promise<CreditCheck> {
+async function sealed(check: CreditCheck, ctx: Context, consequence: string): Promise<CreditCheck> {
   if (check.verdict) return check;
-  // Told as any failed call to a peer: the reports subgraph's own outage in its words, or its absence with a reason.
-  const unavailable = (error: unknown) =>
-    peerCallFailure('reports', error, 'the check was run while the reports subgraph could not be asked, and its measures are final only once it is: nothing was stored; send the feedback again later');
-  if (!ctx.reports) throw unavailable(new Error('no reports subgraph is configured (SUBGRAPH_REPORTS_URL)'));
+  const unavailable = (error: unknown) => peerCallFailure('reports', error, consequence);
+  if (!ctx.reportFindings) throw unavailable(new Error('no reports subgraph is configured (SUBGRAPH_REPORTS_URL)'));
   let findings: { satisfied: boolean; goodGrade: boolean };
   try {
-    findings = await ctx.reports.forCheck(check, ctx.access.identity.requestId, ctx.access.deadline);
+    findings = await ctx.reportFindings.load({ check, requestId: ctx.access.identity.requestId });
   } catch (error) {
     throw unavailable(error);
   }
   return await ctx.checks.seal(check, findings);
 }
+
+/** What a check's `verdict` and `measures` are not, while the reports subgraph cannot judge its report requirement. */
+const findingsNotSealed = 'the check was run while the reports subgraph could not judge its report requirement, and its verdict and measures are sealed only once it can: read them again later';
 
 export const creditCheckResolvers: GraphQLResolverMap<Context> = {
   Query: {
@@ -198,10 +193,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const check = await ctx.checks.run(input, { userId: caller.id, department: caller.organisation }, ctx.clock());
       // Sealed now, so the ledger holds the verdict whatever the client selected. If the reports
       // subgraph cannot answer (in the time the request has left), the check stays unsealed and the
-      // first read seals it as of its instant.
-      if (!ctx.reports) return check;
+      // first read seals it as of its instant; its `verdict` and `measures` in this answer say why
+      // they are missing (the loader keeps the failure: the reports subgraph is not asked again).
       try {
-        return await ctx.checks.seal(check, await ctx.reports.forCheck(check, identity.requestId, ctx.access.deadline));
+        return await sealed(check, ctx, findingsNotSealed);
       } catch {
         return check;
       }
@@ -217,13 +212,16 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!underCheckPurpose(ctx.access.identity, check)) {
         throw purposeMismatch(ctx.access.identity, `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`, check.subjectId);
       }
-      const sealed = await sealedForFeedback(check, ctx);
+      // Judged against the measures the check called for, final once its verdict is sealed: a check
+      // run while the reports subgraph could not be asked holds its records' measures alone (a good
+      // grade's incentive not yet among them), and feedback judged against those would stand for good.
+      const sealedCheck = await sealed(check, ctx, 'the check was run while the reports subgraph could not be asked, and its measures are final only once it is: nothing was stored; send the feedback again later');
       // Whatever follows tells of the findings: a refusal names the measures the check called for
       // (or that it called for more than were applied), or the feedback already reported, and an
       // acceptance that the measures applied were among them. A check that could not be sealed
       // told nothing of them.
-      readFindings(ctx, sealed);
-      return await ctx.checks.recordFeedback(sealed, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
+      readFindings(ctx, sealedCheck);
+      return await ctx.checks.recordFeedback(sealedCheck, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },
   },
   Subject: {
@@ -237,11 +235,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     triggeredBy: (measure: { subjectId: string; triggering: CheckedRecordSnapshot[] }, _: unknown, ctx: Context) => measure.triggering.map(checkedRecord(ctx, measure.subjectId)),
   },
   CreditCheck: {
-    // With @requires, the gateway hands back the reports subgraph's findings in the representation.
-    __resolveReference: async (ref: { id: string; reportSatisfied?: boolean | null; goodReportGrade?: boolean | null }, ctx: Context) => {
-      const check = readable(ctx, await ctx.checkById.load(ref.id));
-      return check && { ...check, reportSatisfied: ref.reportSatisfied, goodReportGrade: ref.goodReportGrade };
-    },
+    __resolveReference: async (ref: { id: string }, ctx: Context) => readable(ctx, await ctx.checkById.load(ref.id)),
     subject: (check: CreditCheck) => ({ __typename: 'Subject', id: check.subjectId }),
     matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
     department: (check: CreditCheck) => storedDepartment(check.department),
@@ -249,25 +243,26 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       readFindings(ctx, check, true);
       return check.recordsSnapshot.map(checkedRecord(ctx, check.subjectId));
     },
-    measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
-      // Sealed first (which tells nothing), so that the audit names what the sealed measures tell.
-      const sealed = await sealIfReady(check, ctx);
-      readFindings(ctx, sealed);
-      const records = new Map(sealed.recordsSnapshot.map((r) => [r.id, r]));
-      return sealed.measures.map((m: AppliedMeasure) => ({
+    measures: async (check: CreditCheck, _: unknown, ctx: Context) => {
+      // Final once the verdict is sealed (before, the records' measures alone, without a good
+      // grade's incentive). Sealed first (which tells nothing), so that the audit names what the
+      // sealed measures tell.
+      const sealedCheck = await sealed(check, ctx, findingsNotSealed);
+      readFindings(ctx, sealedCheck);
+      const records = new Map(sealedCheck.recordsSnapshot.map((r) => [r.id, r]));
+      return sealedCheck.measures.map((m: AppliedMeasure) => ({
         kind: m.kind,
         nameZh: measureKinds[m.kind].nameZh,
         polarity: measureKinds[m.kind].polarity,
         situation: m.situation,
-        subjectId: sealed.subjectId,
+        subjectId: sealedCheck.subjectId,
         triggering: m.recordIds.map((id) => records.get(id)).filter((r): r is CheckedRecordSnapshot => !!r),
       }));
     },
-    verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      const sealed = await sealIfReady(check, ctx);
-      readFindings(ctx, sealed);
-      return sealed.verdict;
+    verdict: async (check: CreditCheck, _: unknown, ctx: Context) => {
+      const sealedCheck = await sealed(check, ctx, findingsNotSealed);
+      readFindings(ctx, sealedCheck);
+      return sealedCheck.verdict;
     },
     // What the department applied mirrors the measures (EXCLUSION: the subject is on a dishonesty
     // list), and its note may say more: one of the check's findings.

@@ -3,15 +3,22 @@ import { InternalClient } from '../../lib/internal-client';
 import { peerEndpointOf, type PeerEndpointSource } from '../shared/peer-endpoint';
 import type { CreditCheck } from './entities/credit-check.entity';
 
+/** Whether a check's report requirement was met, and whether a good grade was found: what seals its verdict. */
+export interface CheckReportFindings {
+  satisfied: boolean;
+  goodGrade: boolean;
+}
+
 /**
- * What the reports subgraph finds about a credit check's reports. Asked when the check is run,
- * so the ledger holds the verdict whatever the client selected; the same request through
- * federation (`CreditCheck.reportSatisfied` @requires) answers later reads from the reports
- * subgraph's sealed judgement, so the two always agree.
+ * What the reports subgraph finds about credit checks' reports, asked for all the unsealed checks
+ * a request reads in one call (the request's `reportFindings` loader): when a check is run, so the
+ * ledger holds the verdict whatever the client selected, and when a check run while the reports
+ * subgraph could not be asked is first read. The reports subgraph seals its judgement of a check,
+ * so this and `CreditCheck.reportRequirement` always agree.
  */
 export interface ReportFindings {
-  /** `deadline`: the request's, which the call keeps within (lib/deadline.ts). */
-  forCheck(check: CreditCheck, requestId: string, deadline?: RequestDeadline): Promise<{ satisfied: boolean; goodGrade: boolean }>;
+  /** One answer per check, in order, or an Error for a check it gave none for. `deadline`: the request's, which the call keeps within (lib/deadline.ts). */
+  forChecks(checks: readonly CreditCheck[], requestId: string, deadline?: RequestDeadline): Promise<(CheckReportFindings | Error)[]>;
 }
 
 const FINDINGS = /* GraphQL */ `
@@ -23,20 +30,21 @@ const FINDINGS = /* GraphQL */ `
 export class ReportsSubgraphFindings implements ReportFindings {
   constructor(private readonly config: PeerEndpointSource) {}
 
-  async forCheck(check: CreditCheck, requestId: string, deadline?: RequestDeadline) {
+  async forChecks(checks: readonly CreditCheck[], requestId: string, deadline?: RequestDeadline) {
     const { url, signingKey } = peerEndpointOf(this.config);
-    const representation = { __typename: 'CreditCheck', id: check.id, subjectId: check.subjectId, matter: check.matter, checkedAt: check.checkedAt.toISOString() };
+    const representations = checks.map((check) => ({ __typename: 'CreditCheck', id: check.id, subjectId: check.subjectId, matter: check.matter, checkedAt: check.checkedAt.toISOString() }));
     // The reports subgraph asks the providers registry (public) about issuers: that is the one grant it needs.
     const data = await new InternalClient(signingKey, undefined, 'reports').call<{ _entities: ({ reportSatisfied: boolean; goodReportGrade: boolean } | null)[] }>(
       url,
       FINDINGS,
-      { representations: [representation] },
+      { representations },
       ['PROVIDER_REGISTRY'],
       requestId,
       deadline,
     );
-    const found = data._entities[0];
-    if (!found) throw new Error(`the reports subgraph returned no findings for check ${check.id}`);
-    return { satisfied: found.reportSatisfied, goodGrade: found.goodReportGrade };
+    return checks.map((check, i) => {
+      const found = data._entities[i];
+      return found ? { satisfied: found.reportSatisfied, goodGrade: found.goodReportGrade } : new Error(`the reports subgraph returned no findings for check ${check.id}`);
+    });
   }
 }

@@ -42,7 +42,8 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
     [entities, entitiesPeer, reports, audit] = await Promise.all([StandInSubgraph.start(), StandInSubgraph.start(), StandInSubgraph.start(), StandInSubgraph.start()]);
     platform = await startPlatform(database.target(suite), {
       seedSubjects: world.subjects.length,
-      peerUrls: { entities: entitiesPeer.url },
+      // The records subgraph reaches the reports subgraph through the gateway's stand-in for it: a check's verdict is sealed with its findings.
+      peerUrls: { entities: entitiesPeer.url, reports: reports.url },
       gateway: { subgraphUrls: { entities: entities.url, reports: reports.url, audit: audit.url } },
     });
     for (const standIn of [entities, entitiesPeer]) standIn.upstream = platform.subgraphs.entities.url;
@@ -134,7 +135,7 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
 
   it('keeps a check committed before its client gave up, and audits nothing of its unreleased answer as disclosed', async () => {
     const before = await storedChecks();
-    // The check is stored by the records subgraph; its verdict is read afterwards, with the reports subgraph's help.
+    // The check is stored by the records subgraph, which then asks the reports subgraph for the findings its verdict is sealed with.
     reports.behaviour = { kind: 'hold' };
     const seen = reports.received.length;
     const { outcome, requestId } = await sendAndGiveUp(RUN_WITH_VERDICT, { subjectId: subject.id, key: 'gone-after-commit' }, reports);

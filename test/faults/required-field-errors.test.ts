@@ -5,13 +5,15 @@ import { usePlatform, type As, type PlatformOptions } from '../helpers/platform'
 import { StandInSubgraph, type StandInBehaviour } from '../helpers/stand-in-subgraph';
 
 /**
- * The reports subgraph answering, with errors, the fields the gateway asked of it only for a
- * check's `verdict` and `measures` (`reportSatisfied`, `goodReportGrade`: @requires, hidden from
- * clients), as when its own peer cannot answer: each field of the client's that needed them is
- * null with the error at its own path, code and extensions kept, as when the reports subgraph is
- * down (subgraph-faults.test.ts); no error names a field the client did not ask for. The reports
- * subgraph reaches the records subgraph through a stand-in (its peer's outage), and the gateway
- * reaches the reports subgraph through another (a crafted answer).
+ * The reports subgraph unable to give the findings (`reportSatisfied`, `goodReportGrade`, hidden
+ * from clients) that a check's `verdict` and `measures` are sealed with, as when its own peer
+ * cannot answer: the records subgraph, which asks for them when the check is run and seals the
+ * verdict, answers each of those fields of a check it could not seal null with the reports
+ * subgraph's error at its own path, code and extensions kept, as when the reports subgraph is
+ * down (subgraph-faults.test.ts); a sealed check is read from the records subgraph alone. The
+ * reports subgraph reaches the records subgraph through a stand-in (its peer's outage), and the
+ * gateway and the records subgraph reach the reports subgraph through another (a crafted answer,
+ * and the calls it received).
  */
 const world = demoWorld({ subjects: 12 });
 const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
@@ -45,7 +47,7 @@ function errorsByPath(errors: GraphQLResponse['errors'], extensions: Record<stri
   return (errors ?? []).map((e) => e.path!.join('.')).sort();
 }
 
-describe.each(testDatabases)('fields a verdict requires, answered with errors by the reports subgraph, on $label', (database) => {
+describe.each(testDatabases)("a check's verdict and measures, sealed with the reports subgraph's findings, on $label", (database) => {
   const options: PlatformOptions = { seedSubjects: world.subjects.length, peerUrls: {}, gateway: {} };
   let records: StandInSubgraph;
   let reports: StandInSubgraph;
@@ -53,6 +55,7 @@ describe.each(testDatabases)('fields a verdict requires, answered with errors by
     records = await StandInSubgraph.start();
     reports = await StandInSubgraph.start();
     options.peerUrls!.records = records.url;
+    options.peerUrls!.reports = reports.url;
     options.gateway!.subgraphUrls = { reports: reports.url };
   });
   const platform = usePlatform(database, 'reqerr', options);
@@ -77,7 +80,7 @@ describe.each(testDatabases)('fields a verdict requires, answered with errors by
     reports.behaviour = { kind: 'proxy' };
   });
 
-  it("puts the reports subgraph's error on the verdict and measures of a check it cannot judge, not on the fields they require", async () => {
+  it("puts the reports subgraph's error on the verdict and measures of a check it cannot judge, not on the findings they are sealed with", async () => {
     records.behaviour = recordsDatabaseGone;
     const outage = { code: 'DATABASE_UNAVAILABLE', serviceName: 'records', retryAfterSeconds: 5 };
     const ran = await platform.query<RanCheck>(RUN_CHECK, { input: { subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber } }, officer);
@@ -112,36 +115,37 @@ describe.each(testDatabases)('fields a verdict requires, answered with errors by
     expect(later.data?.creditCheck).toEqual({ caseNumber, verdict: expect.any(String), measures: expect.any(Array) });
   });
 
-  it("keeps the code and extensions of the reports subgraph's SUBGRAPH_UNAVAILABLE, passed on from its peer, on the fields that needed what it could not give", async () => {
-    const passedOn = { code: 'SUBGRAPH_UNAVAILABLE', reason: 'TIMEOUT', serviceName: 'records', retryAfterSeconds: 5 };
-    const message = 'the records subgraph did not answer within 1500 ms';
+  it("reads a sealed check's verdict and measures from the records subgraph alone: the reports subgraph is not asked, and its outage changes nothing", async () => {
     reports.behaviour = answer({
-      errors: [
-        { message, path: ['_entities', 0, 'reportSatisfied'], extensions: passedOn },
-        { message, path: ['_entities', 0, 'goodReportGrade'], extensions: passedOn },
-      ],
-      data: { _entities: [{ __typename: 'CreditCheck', reportSatisfied: null, goodReportGrade: null }] },
+      errors: [{ message: 'the reports subgraph lost its database connection: retry later', path: ['_entities'], extensions: { code: 'DATABASE_UNAVAILABLE', retryAfterSeconds: 5 } }],
+      data: null,
     });
+    const asked = reports.received.length;
     const result = await platform.query<ReadCheck>(READ_CHECK, { id: sealedCheck }, officer);
-    // As with the reports subgraph down, the records subgraph is not asked for what needs the missing findings, sealed or not.
-    expect(result.data?.creditCheck).toEqual({ caseNumber, verdict: null, measures: null });
-    expect(errorsByPath(result.errors, passedOn)).toEqual(['creditCheck.measures', 'creditCheck.verdict']);
-    expect(result.errors?.map((e) => e.message)).toEqual([message, message]);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.creditCheck).toEqual({ caseNumber, verdict: expect.any(String), measures: expect.any(Array) });
+    expect(reports.received.length).toBe(asked);
   });
 
-  it('puts an error the reports subgraph gives the whole list of entities on the fields that needed them, and reports no fault of the gateway', async () => {
-    const logged = jest.spyOn(console, 'error');
-    try {
-      reports.behaviour = answer({
-        errors: [{ message: 'the reports subgraph lost its database connection: retry later', path: ['_entities'], extensions: { code: 'DATABASE_UNAVAILABLE', retryAfterSeconds: 5 } }],
-        data: null,
-      });
-      const result = await platform.query<ReadCheck>(READ_CHECK, { id: sealedCheck }, officer);
-      expect(result.data?.creditCheck).toEqual({ caseNumber, verdict: null, measures: null });
-      expect(errorsByPath(result.errors, { code: 'DATABASE_UNAVAILABLE', serviceName: 'reports', retryAfterSeconds: 5 })).toEqual(['creditCheck.measures', 'creditCheck.verdict']);
-      expect(logged.mock.calls.filter(([line]) => typeof line === 'string' && line.startsWith('[gateway]'))).toEqual([]);
-    } finally {
-      logged.mockRestore();
+  it('seals the checks of a ledger page that could not be sealed when run with one call to the reports subgraph, however many they are', async () => {
+    const ledgerCase = 'BDH-CG-2026-0703';
+    const inLedgerCase: As = { ...officer, headers: { ...officer.headers, 'x-credit-case': ledgerCase } };
+    // Run while the reports subgraph cannot judge them (its peer's database gone): stored unsealed.
+    records.behaviour = recordsDatabaseGone;
+    for (let i = 0; i < 3; i++) {
+      const ran = await platform.query<RanCheck>(RUN_CHECK, { input: { subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: ledgerCase } }, inLedgerCase);
+      expect(ran.data?.runCreditCheck?.verdict).toBeNull();
     }
+    records.behaviour = { kind: 'proxy' };
+    const asked = reports.received.length;
+    const listed = await platform.query<{ creditChecks: { edges: { node: { verdict: string | null; measures: unknown[] | null } }[] } }>(
+      `query Ledger($case: String!) { creditChecks(caseNumber: $case, first: 10) { edges { node { verdict measures { kind } } } } }`,
+      { case: ledgerCase },
+      inLedgerCase,
+    );
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.creditChecks.edges.map((e) => e.node)).toEqual([1, 2, 3].map(() => ({ verdict: expect.any(String), measures: expect.any(Array) })));
+    const calls = reports.received.slice(asked);
+    expect(calls.map((c) => (c.variables as { representations?: unknown[] } | undefined)?.representations?.length)).toEqual([3]);
   });
 });

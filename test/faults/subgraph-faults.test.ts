@@ -44,7 +44,10 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     providers = await StandInSubgraph.start();
     platform = await startPlatform(
       { kind: 'sqlite', directory: ':memory:' },
-      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url, providers: providers.url }, subgraphTimeoutMs: timeoutMs, requestTimeoutMs }, peerUrls: { providers: providers.url } },
+      // The subgraphs reach their peers through the same stand-ins: the records subgraph seals a check's
+      // verdict with the reports subgraph's findings, and the reports subgraph asks the providers for a
+      // report's acceptance.
+      { seedSubjects: world.subjects.length, peerUrls: { reports: reports.url, providers: providers.url }, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url, providers: providers.url }, subgraphTimeoutMs: timeoutMs, requestTimeoutMs } },
     );
     reports.upstream = platform.subgraphs.reports.url;
     entities.upstream = platform.subgraphs.entities.url;
@@ -155,29 +158,38 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
   type RanCheck = { runCreditCheck: { id: string; verdict: string | null; measures: unknown[] | null; reportRequirement: { satisfied: boolean } | null } | null };
 
   it.each([
-    ['down', 'UNREACHABLE', () => reports.down(), () => reports.up()],
-    ['slower than the timeout', 'TIMEOUT', async () => void (reports.behaviour = { kind: 'hang' }), async () => void (reports.behaviour = { kind: 'proxy' })],
-  ])('puts an error on each finding of a check it runs while the reports subgraph is %s, the ones that need its part (@requires) too', async (_label, reason, fail, recover) => {
+    ['down', 'UNREACHABLE', () => reports.down(), () => reports.up(), ['runCreditCheck.measures', 'runCreditCheck.reportRequirement', 'runCreditCheck.verdict']],
+    // Only the records subgraph's call, made while the check is run, hangs: the gateway's later
+    // fetch of the report requirement is answered (two timeouts in a row would outlast the request's).
+    ['slower than the timeout', 'TIMEOUT', async () => reports.misbehaveNext(1, { kind: 'hang' }), async () => void (reports.behaviour = { kind: 'proxy' }), ['runCreditCheck.measures', 'runCreditCheck.verdict']],
+  ])('puts an error on each finding of a check it runs while the reports subgraph is %s, the verdict and measures it seals with that subgraph\'s findings too', async (_label, reason, fail, recover, missing) => {
     const healthy = await platform.query<RanCheck>(RUN_CHECK, { subjectId: subject.id, key: `fault-healthy-${reason}` }, finance);
     expect(healthy.errors).toBeUndefined();
     expect(healthy.data?.runCreditCheck).toEqual({ id: expect.any(String), verdict: expect.any(String), measures: expect.any(Array), reportRequirement: { satisfied: expect.any(Boolean) } });
     await fail();
     try {
       const result = await platform.query<RanCheck>(RUN_CHECK, { subjectId: subject.id, key: `fault-outage-${reason}` }, finance);
-      expect(result.data?.runCreditCheck).toEqual({ id: expect.any(String), verdict: null, measures: null, reportRequirement: null });
-      expect(outageErrorsByPath(result.errors, 'reports', reason, ['runCreditCheck'])).toEqual(['runCreditCheck.measures', 'runCreditCheck.reportRequirement', 'runCreditCheck.verdict']);
+      expect(result.data?.runCreditCheck).toEqual({ id: expect.any(String), verdict: null, measures: null, reportRequirement: missing.includes('runCreditCheck.reportRequirement') ? null : { satisfied: expect.any(Boolean) } });
+      expect(outageErrorsByPath(result.errors, 'reports', reason, ['runCreditCheck'])).toEqual(missing);
     } finally {
       await recover();
     }
   });
 
-  it("puts an error on a check's verdict read while the reports subgraph is down, though the client never asked the reports subgraph's part", async () => {
+  it("reads a sealed check's verdict while the reports subgraph is down, and puts an error on the verdict of one it could not seal, though the client never asked the reports subgraph's part", async () => {
+    const VERDICT = `query Verdict($id: ID!) { creditCheck(id: $id) { caseNumber verdict } }`;
+    type Verdict = { creditCheck: { caseNumber: string; verdict: string | null } };
     const ran = await platform.query<RanCheck>(RUN_CHECK, { subjectId: subject.id, key: 'fault-read-verdict' }, finance);
     expect(ran.errors).toBeUndefined();
-    const VERDICT = `query Verdict($id: ID!) { creditCheck(id: $id) { caseNumber verdict } }`;
     await reports.down();
     try {
-      const result = await platform.query<{ creditCheck: { caseNumber: string; verdict: string | null } }>(VERDICT, { id: ran.data!.runCreditCheck!.id }, finance);
+      // Sealed when it was run: stored by the records subgraph, which answers it alone.
+      const sealed = await platform.query<Verdict>(VERDICT, { id: ran.data!.runCreditCheck!.id }, finance);
+      expect(sealed.errors).toBeUndefined();
+      expect(sealed.data?.creditCheck).toEqual({ caseNumber: 'FAULT-1', verdict: ran.data!.runCreditCheck!.verdict });
+      // Run while the reports subgraph was down: not sealed, and still not while it is.
+      const unsealed = await platform.query<RanCheck>(RUN_CHECK, { subjectId: subject.id, key: 'fault-read-unsealed-verdict' }, finance);
+      const result = await platform.query<Verdict>(VERDICT, { id: unsealed.data!.runCreditCheck!.id }, finance);
       expect(result.data?.creditCheck).toEqual({ caseNumber: 'FAULT-1', verdict: null });
       expect(outageErrorsByPath(result.errors, 'reports', 'UNREACHABLE')).toEqual(['creditCheck.verdict']);
     } finally {

@@ -24,7 +24,9 @@ import { providersSubgraph } from '../../subgraphs/providers/subgraph';
 import { CreditCheckRepository } from '../../subgraphs/records/credit-check.repository';
 import { CreditCheck } from '../../subgraphs/records/entities/credit-check.entity';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
+import type { ReportFindings } from '../../subgraphs/records/report-findings';
 import { createRecordsSubgraph } from '../../subgraphs/records/subgraph';
+import { SubjectDirectoryUnavailable, type SubjectDirectory } from '../../subgraphs/shared/subject-directory';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import type { Peer } from '../../subgraphs/reports/peers';
 import { createReportsSubgraph } from '../../subgraphs/reports/subgraph';
@@ -218,11 +220,21 @@ function repeated(few: string[], many: string[]): string[] {
   return [...times(many.map(shape))].filter(([s, n]) => n > (before.get(s) ?? 0)).map(([s, n]) => `${n}× ${s.slice(0, 200)}`);
 }
 
+/** The records subgraph here looks no subject up: a lookup fails as the entities subgraph unavailable would. */
+const noSubjectLookUps: SubjectDirectory = {
+  lookUp: async () => {
+    throw new SubjectDirectoryUnavailable('statements per batch look no subject up');
+  },
+};
+
+/** What the reports subgraph finds for every check (an accepted report graded A or better): a first reading seals the check. */
+const reportFindings: ReportFindings = { forChecks: async (checks) => checks.map(() => ({ satisfied: true, goodGrade: true })) };
+
 describe.each(testDatabases)('statements per batch on $label', (database) => {
   const urls: Partial<Record<Peer, string>> = {};
   const started: Record<SubgraphName, TestSubgraph> = {
     entities: useSubgraph(entitiesSubgraph, database, 'perbatch_entities'),
-    records: useSubgraph(createRecordsSubgraph(), database, 'perbatch_records'),
+    records: useSubgraph(createRecordsSubgraph({ subjects: noSubjectLookUps, reports: reportFindings }), database, 'perbatch_records'),
     reports: useSubgraph(createReportsSubgraph({ url: (peer) => urls[peer] ?? 'http://127.0.0.1:9/graphql', timeoutMs: 5_000 }), database, 'perbatch_reports'),
     providers: useSubgraph(providersSubgraph, database, 'perbatch_providers'),
     audit: useSubgraph(auditSubgraph, database, 'perbatch_audit'),
@@ -262,8 +274,8 @@ describe.each(testDatabases)('statements per batch on $label', (database) => {
     'reports CreditServiceProvider': async () => world.providers.map((p) => ({ __typename: 'CreditServiceProvider', id: p.id })),
     'records CreditRecord': async () => reachingEveryLoader(await records(), isTaxGrade).map((r) => ({ __typename: 'CreditRecord', id: r.id })),
     'records Department': async () => departments.map((d) => ({ __typename: 'Department', code: d.code })),
-    // With the reports subgraph's findings, as the gateway brings them (@requires): a first reading seals the check.
-    'records CreditCheck': async () => (await checks()).map((c) => ({ __typename: 'CreditCheck', id: c.id, reportSatisfied: true, goodReportGrade: true })),
+    // Unsealed (run here without the reports subgraph): a first reading seals the check with `reportFindings`.
+    'records CreditCheck': async () => (await checks()).map((c) => ({ __typename: 'CreditCheck', id: c.id })),
     'reports CreditCheck': async () => (await checks()).map((c) => ({ __typename: 'CreditCheck', id: c.id, subjectId: c.subjectId, matter: c.matter, caseNumber: c.caseNumber, checkedAt: c.checkedAt.toISOString() })),
     'reports CreditReport': async () => reachingEveryLoader(await reports(), isNoted).map((r) => ({ __typename: 'CreditReport', id: r.id })),
     // The demo has few third-party reports: the others' dates, each with one of the world's providers as its issuer.

@@ -42,9 +42,9 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
   // Down: a check run then is stored unsealed. `goodGrade`: what the reports subgraph finds.
   const reportsSubgraph = { down: false, goodGrade: false };
   const reports: ReportFindings = {
-    forCheck: async () => {
+    forChecks: async (checks) => {
       if (reportsSubgraph.down) throw new Error('the reports subgraph could not be reached');
-      return { satisfied: true, goodGrade: reportsSubgraph.goodGrade };
+      return checks.map(() => ({ satisfied: true, goodGrade: reportsSubgraph.goodGrade }));
     },
   };
   const entities = useSubgraph(entitiesSubgraph, database, 'ckfeedback_subjects');

@@ -34,10 +34,11 @@ describe.each(testDatabases)('a credit check run across the district midnight on
   /** The instants the reports subgraph was asked to judge checks as of. */
   const askedAsOf: Date[] = [];
   const reports: ReportFindings = {
-    forCheck: async (check) => {
-      askedAsOf.push(check.checkedAt);
-      return { satisfied: true, goodGrade: false };
-    },
+    forChecks: async (checks) =>
+      checks.map((check) => {
+        askedAsOf.push(check.checkedAt);
+        return { satisfied: true, goodGrade: false };
+      }),
   };
   const entities = useSubgraph(entitiesSubgraph, database, 'checkday_subjects');
   const directory = new CountingDirectory(() => entities.url());

@@ -95,9 +95,9 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
   /** Subjects whose checks the reports subgraph cannot answer for while this is set. */
   let reportsDown = false;
   const reports: ReportFindings = {
-    forCheck: async () => {
+    forChecks: async (checks) => {
       if (reportsDown) throw new Error('reports subgraph unreachable');
-      return { satisfied: true, goodGrade: false };
+      return checks.map(() => ({ satisfied: true, goodGrade: false }));
     },
   };
   const entities = useSubgraph(entitiesSubgraph, database, 'ckledger_subjects');
@@ -480,7 +480,7 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
  * incentives when the verdict is sealed, which the ledger then finds among those called for.
  */
 describe.each(testDatabases)('a credit check of a subject with many counting records on $label', (database) => {
-  const reports: ReportFindings = { forCheck: async () => ({ satisfied: true, goodGrade: true }) };
+  const reports: ReportFindings = { forChecks: async (checks) => checks.map(() => ({ satisfied: true, goodGrade: true })) };
   const entities = useSubgraph(entitiesSubgraph, database, 'ckmany_subjects');
   const records = useSubgraph(createRecordsSubgraph({ subjects: new CountingDirectory(() => entities.url()), reports }), database, 'ckmany');
   const inCase = identity(finance, { matter: 'FISCAL_SUPPORT', caseNumber: 'FS-1' });

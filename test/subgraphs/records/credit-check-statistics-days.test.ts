@@ -55,7 +55,7 @@ describe.each(testDatabases)('the credit check statistics of one district day on
   const day2 = addDays(today, -2);
   /** The instant the next check is stamped with. */
   let clock = new Date();
-  const reports: ReportFindings = { forCheck: async () => ({ satisfied: true, goodGrade: false }) };
+  const reports: ReportFindings = { forChecks: async (checks) => checks.map(() => ({ satisfied: true, goodGrade: false })) };
   const entities = useSubgraph(entitiesSubgraph, database, 'ckdays_subjects');
   const directory = new CountingDirectory(() => entities.url());
   const records = useSubgraph(createRecordsSubgraph({ subjects: directory, reports, now: () => clock }), database, 'ckdays');

@@ -130,9 +130,11 @@ describe.each(testDatabases)("the records subgraph when a peer answers with its 
   describe("a check's feedback, which needs the reports subgraph's findings when the check was run without them", () => {
     let checkId: string;
     beforeAll(async () => {
-      // Run while the reports subgraph could not answer: stored unsealed.
+      // Run while the reports subgraph could not answer: stored unsealed, its verdict missing with the reports subgraph's outage.
       const result = await run('PEER-FEEDBACK-1');
-      expect(result.errors).toBeUndefined();
+      expect(result.errors?.map((e) => [e.path, e.message, e.extensions])).toEqual([
+        [['runCreditCheck', 'verdict'], 'the reports subgraph lost its database connection: retry later', { code: 'DATABASE_UNAVAILABLE', serviceName: 'reports', retryAfterSeconds: 5 }],
+      ]);
       expect(result.data?.runCreditCheck?.verdict).toBeNull();
       checkId = result.data!.runCreditCheck!.id;
     });
