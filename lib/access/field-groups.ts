@@ -3,7 +3,7 @@
  * its group with `@grant(group: "...")`; a test checks every group named there is listed here.
  */
 export const fieldGroups = {
-  PROVIDER_REGISTRY: 'The public registry of credit service providers: name, code, filing status, class. Readable by anyone.',
+  PROVIDER_REGISTRY: 'The public registry of credit service providers: name, code, contact telephone, filing status, class. Readable by anyone.',
   SUBJECT_BASICS: "A subject's registration basics: name, kind, code, status, registration date, legal representative, registered address.",
   PERSONAL_IDENTIFIERS: "A natural person's citizen ID number and address in full, and the citizen ID numbers and mobile numbers written in free text (a record's summary, a case's reasons), which the organisation that wrote it reads whole anyway; without it they are masked.",
   PUBLIC_RECORDS: 'Credit records disclosed to the public (licences, penalties, enforcement, honours, tax grades, commitments, contract performance).',
@@ -16,7 +16,7 @@ export const fieldGroups = {
   SUPERVISION_STATISTICS: "The credit office's assessment of departments (考核, policy 五(一)), read in its supervision (CREDIT_SUPERVISION) only: the credit checks' measures called for and applied, which count findings, and how each department supplies records and handles objections and restorations.",
   SUBJECT_REGISTRATION: 'Registering market subjects.',
   PROVIDER_ADMINISTRATION: "Credit service providers' filing workflow and supervision: deciding filings and changes of filed particulars, setting classes, recording and withdrawing violations, imposing sanctions, and reading who acted.",
-  PROVIDER_SUPERVISION_FILE: "A credit service provider's supervision file: its contact details, the violations recorded against it and their sanctions, each application and each change of its filed particulars as submitted, and the sanction behind each step of its history. Registry admins read every provider's; a provider reads its own, and no other's (the providers subgraph checks which).",
+  PROVIDER_SUPERVISION_FILE: "A credit service provider's supervision file: the violations recorded against it and their sanctions, each application and each change of its filed particulars as submitted, and the sanction behind each step of its history. Registry admins read every provider's; a provider reads its own, and no other's (the providers subgraph checks which).",
   PROVIDER_APPLICATION: "A credit service provider applying for filing (申请备案) in its own name, resubmitting a returned application, and applying for a change of its filed particulars (变更备案).",
   REPORT_REGISTRATION: "Registering credit reports obtained elsewhere in the caller's department's name, recording what checking one with its issuer found, and withdrawing one registered by mistake; the request's purpose must also grant reading the subject's reports (the credit office's, its supervision).",
   REPORT_GENERATION: "Generating the platform's public credit report (公共信用信息报告) for a subject: departments in a case, the credit office, and a subject for itself (SELF_INQUIRY); the request's purpose must also grant reading the subject's records.",

@@ -49,7 +49,7 @@ function isOwn(ctx: Context, provider: CreditServiceProvider | null): boolean {
 }
 
 /**
- * The public registry shows filed, suspended and revoked providers; an application (APPLIED,
+ * The public registry shows filed, suspended, revoked and de-registered providers; an application (APPLIED,
  * RETURNED, REJECTED) is seen only by registry admins and by the applicant itself, and reads as
  * null to anyone else.
  */
@@ -214,7 +214,6 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await historyOf(ctx, p)).events,
     classHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await historyOf(ctx, p)).classChanges,
-    contact: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => p.contact),
     violations: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.violationsByProvider.load(p.id)),
     sanctions: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.sanctionsByProvider.load(p.id)),
     nameHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => nameHistoryOf(p, await ctx.formerNamesByProvider.load(p.id)),

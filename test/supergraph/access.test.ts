@@ -303,13 +303,13 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
       [['subject', 'disclosures'], 'FORBIDDEN'],
     ]);
 
-    const PROVIDERS = `{ creditServiceProviders(first: 2) { edges { node { contact violations { id } } } } }`;
+    const PROVIDERS = `{ creditServiceProviders(first: 2) { edges { node { sanctions { kind } violations { id } } } } }`;
     const inList = (await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, PROVIDERS, {})).result;
-    const node = { contact: null, violations: null };
+    const node = { sanctions: null, violations: null };
     expect(inList.data).toEqual({ creditServiceProviders: { edges: [{ node }, { node }] } });
     expect(inList.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
-      [['creditServiceProviders', 'edges', 0, 'node', 'contact'], 'FORBIDDEN'],
-      [['creditServiceProviders', 'edges', 1, 'node', 'contact'], 'FORBIDDEN'],
+      [['creditServiceProviders', 'edges', 0, 'node', 'sanctions'], 'FORBIDDEN'],
+      [['creditServiceProviders', 'edges', 1, 'node', 'sanctions'], 'FORBIDDEN'],
       [['creditServiceProviders', 'edges', 0, 'node', 'violations'], 'FORBIDDEN'],
       [['creditServiceProviders', 'edges', 1, 'node', 'violations'], 'FORBIDDEN'],
     ]);
@@ -320,6 +320,18 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     // A type name the client asked for itself is part of its answer.
     const asked = (await query(analystAs, `query($id: ID!) { subject(id: $id) { __typename creditReports { totalCount } } }`, { id: enterprise.id })).result;
     expect(asked.data).toEqual({ subject: { __typename: 'Subject', creditReports: null } });
+  });
+
+  // From a probe: an officer handed a report its issuer must vouch for (verifyCreditReport:
+  // NOT_ISSUED_HERE) found no number to call but the one printed on it, a forger's if it is forged.
+  it("answers a filed provider's contact telephone to anyone, as the registry's other particulars", async () => {
+    const filed = world.providers.find((p) => p.filingStatus === 'FILED')!;
+    const CONTACT = `query($code: String!) { creditServiceProviderByCode(code: $code) { name contact } }`;
+    for (const as of [{}, { caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, { caller: finance }]) {
+      const { result } = await query(as, CONTACT, { code: filed.unifiedSocialCreditCode });
+      expect(result.errors).toBeUndefined();
+      expect(result.data).toEqual({ creditServiceProviderByCode: { name: filed.name, contact: filed.contact } });
+    }
   });
 
   it('refuses nothing the client left out with @skip or @include, and guards what they keep', async () => {

@@ -101,7 +101,7 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
 
   // From a probe: the bank's refusals of a report issuer's file stood in the report's subject's trail.
   it("audits what is refused of a provider reached through a subject (a report's issuer) about no subject, as when the provider is asked for directly, and the subject's own refusals in its trail", async () => {
-    const file = 'contact violations { id } filingHistory { actor }';
+    const file = 'violations { id } filingHistory { actor }';
     const throughReports = `query($id: ID!) { subject(id: $id) { creditReports { edges { node { registeredBy issuer { id ${file} } } } } } }`;
     const answer = await platform.query<{ subject: { creditReports: { edges: { node: { issuer: { id: string } | null } }[] } } }>(throughReports, { id: consented.id }, bank);
     const issuer = answer.data!.subject.creditReports.edges.map((e) => e.node.issuer).find(Boolean)!;
@@ -119,7 +119,7 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     expect(issued.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['PROVIDER_ADMINISTRATION', 'REPORTS'] }]);
 
     // A subject refused whole keeps what was asked of it in its trail; what was asked of an issuer's file beneath it is the provider's.
-    const outside = await audited(bank, `query($id: ID!) { subject(id: $id) { name creditReports { edges { node { issuer { contact } } } } } }`, { id: other.id });
+    const outside = await audited(bank, `query($id: ID!) { subject(id: $id) { name creditReports { edges { node { issuer { sanctions { kind } } } } } } }`, { id: other.id });
     expect(outside.denied).toHaveLength(2);
     expect(outside.denied).toEqual(expect.arrayContaining([{ outcome: 'DENIED', subject: other.id, groups: ['REPORTS', 'SUBJECT_BASICS'] }, { outcome: 'DENIED', subject: null, groups: ['PROVIDER_SUPERVISION_FILE'] }]));
   });

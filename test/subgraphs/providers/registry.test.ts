@@ -505,16 +505,15 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(listed.creditServiceProvider.violations).toEqual([{ id: violationId, sanctions: [{ kind: 'REVOCATION' }, { kind: 'SUSPENSION' }, { kind: 'CLASS_DOWNGRADE' }, { kind: 'WARNING' }] }]);
     });
 
-    it('shows a provider its own supervision file (contact, violations, sanctions), and no other provider or outsider any', async () => {
+    it('shows a provider its own supervision file (violations, sanctions), and no other provider or outsider any', async () => {
       const { id, code } = await providerIn('FILED');
       const violationId = await violation(id);
       ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'WARNING', reason: '警告' } }));
-      const FILE = 'query ($id: ID!) { creditServiceProvider(id: $id) { contact violations { id description recordedBy recordedByOrganisation sanctions { kind } } sanctions { kind reason imposedBy imposedByOrganisation } } }';
+      const FILE = 'query ($id: ID!) { creditServiceProvider(id: $id) { violations { id description recordedBy recordedByOrganisation sanctions { kind } } sanctions { kind reason imposedBy imposedByOrganisation } } }';
       const own = await queryAs<{ creditServiceProvider: unknown }>(identityOf(providerUser(code)), FILE, { id });
       expect(own.errors).toBeUndefined();
       // The registry, never the admin who acted: a provider reads whom to answer to, not which officer.
       expect(own.data?.creditServiceProvider).toEqual({
-        contact: '0335-4000000',
         violations: [{ id: violationId, description: '出具虚假信用报告', recordedBy: null, recordedByOrganisation: 'CREDIT_OFFICE', sanctions: [{ kind: 'WARNING' }] }],
         sanctions: [{ kind: 'WARNING', reason: '警告', imposedBy: null, imposedByOrganisation: 'CREDIT_OFFICE' }],
       });
@@ -523,16 +522,47 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(byRegistry.data?.creditServiceProvider.sanctions[0].imposedBy).toBe(admin.caller!.id);
       // Another provider holds the group for its own file, not for this one.
       const other = await queryAs<{ creditServiceProvider: Record<string, unknown> | null }>(identityOf(providerUser(newCode())), FILE, { id });
-      expect(other.data?.creditServiceProvider).toEqual({ contact: null, violations: null, sanctions: null });
+      expect(other.data?.creditServiceProvider).toEqual({ violations: null, sanctions: null });
       expect(other.errors?.map((e) => [e.path?.at(-1), e.extensions?.code, e.extensions?.group])).toEqual([
-        ['contact', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
         ['violations', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
         ['sanctions', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
       ]);
       for (const outsider of [identityOf(null), identityOf(financeOfficer)]) {
         const read = await queryAs<{ creditServiceProvider: Record<string, unknown> | null }>(outsider, FILE, { id });
         expect(read.errors?.every((e) => e.extensions?.group === 'PROVIDER_SUPERVISION_FILE')).toBe(true);
-        expect(read.data?.creditServiceProvider).toEqual({ contact: null, violations: null, sanctions: null });
+        expect(read.data?.creditServiceProvider).toEqual({ violations: null, sanctions: null });
+      }
+    });
+
+    // From a probe: an officer handed a report its issuer must vouch for found no number to call
+    // but the one printed on it, a forger's if the report is forged.
+    it("shows a listed provider's contact to anyone, as the registry does its name; an applicant's to the registry and itself only", async () => {
+      const CONTACT = 'query ($id: ID!) { creditServiceProvider(id: $id) { filingStatus contact } }';
+      const deregistered = await providerIn('FILED');
+      ok(await queryAs(admin, decideMutation, { id: deregistered.id, decision: 'DEREGISTER', reason: '依其书面申请注销备案' }));
+      const listed = [await providerIn('FILED'), await providerIn('SUSPENDED'), await providerIn('REVOKED'), deregistered];
+      const anyone = [identityOf(null), identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CG-1' }), identityOf(providerUser(newCode())), admin];
+      for (const { id } of listed) {
+        for (const as of anyone) {
+          const read = await queryAs<{ creditServiceProvider: { filingStatus: string; contact: string | null } }>(as, CONTACT, { id });
+          expect(read.errors).toBeUndefined();
+          expect(read.data?.creditServiceProvider.contact).toBe('0335-4000000');
+        }
+      }
+      expect(await Promise.all(listed.map(async ({ id }) => ok(await query<{ creditServiceProvider: { filingStatus: string } }>(CONTACT, { id })).creditServiceProvider.filingStatus))).toEqual([
+        'FILED',
+        'SUSPENDED',
+        'REVOKED',
+        'DEREGISTERED',
+      ]);
+      for (const status of ['APPLIED', 'RETURNED', 'REJECTED'] as const) {
+        const { id, code } = await providerIn(status);
+        for (const as of [identityOf(null), identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CG-1' }), identityOf(providerUser(newCode()))]) {
+          expect(ok(await queryAs<{ creditServiceProvider: unknown }>(as, CONTACT, { id })).creditServiceProvider).toBeNull();
+        }
+        for (const as of [admin, identityOf(providerUser(code))]) {
+          expect(ok(await queryAs<{ creditServiceProvider: unknown }>(as, CONTACT, { id })).creditServiceProvider).toEqual({ filingStatus: status, contact: '0335-4000000' });
+        }
       }
     });
 
@@ -715,14 +745,14 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
   describe('the public registry', () => {
     const anonymous = identityOf(null);
 
-    it('lists filed, suspended and revoked providers with status and class to anyone, and no applications', async () => {
+    it('lists filed, suspended, revoked and de-registered providers with status and class to anyone, and no applications', async () => {
       const result = await queryAs<{ creditServiceProviders: { totalCount: number; edges: { node: { id: string; filingStatus: string; supervisionClass: string | null } }[] } }>(
         anonymous,
         'query { creditServiceProviders(first: 100) { totalCount edges { node { id filingStatus supervisionClass } } } }',
       );
       expect(result.errors).toBeUndefined();
       const statusesShown = new Set(result.data!.creditServiceProviders.edges.map((e) => e.node.filingStatus));
-      expect([...statusesShown].every((s) => ['FILED', 'SUSPENDED', 'REVOKED'].includes(s))).toBe(true);
+      expect([...statusesShown].every((s) => ['FILED', 'SUSPENDED', 'REVOKED', 'DEREGISTERED'].includes(s))).toBe(true);
       expect(result.data!.creditServiceProviders.edges.map((e) => e.node.id)).toEqual(expect.arrayContaining([world.providers[0].id, world.providers[10].id, world.providers[11].id]));
       expect(result.data!.creditServiceProviders.edges.map((e) => e.node.id)).not.toContain(world.providers[9].id);
     });
@@ -975,19 +1005,17 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(read).toEqual(await applications(id));
     });
 
-    it('shows what an application said to no other provider, department or the public, in the words that keep its contact from them', async () => {
+    it('shows what an application said to no other provider, department or the public', async () => {
       const { id } = await providerIn('FILED');
       for (const as of [identityOf(providerUser(newCode())), identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CG-1' }), identityOf(null)]) {
-        const result = await queryAs<{ creditServiceProvider: { filingHistory: unknown[]; contact: unknown } | null }>(as, 'query ($id: ID!) { creditServiceProvider(id: $id) { contact filingHistory { action application { name } } } }', { id });
+        const result = await queryAs<{ creditServiceProvider: { filingHistory: unknown[] } | null }>(as, 'query ($id: ID!) { creditServiceProvider(id: $id) { filingHistory { action application { name } } } }', { id });
         expect(result.data?.creditServiceProvider).toEqual({
-          contact: null,
           filingHistory: [
             { action: 'APPLY', application: null },
             { action: 'FILE', application: null },
           ],
         });
         expect(result.errors?.map((e) => [e.path?.at(-1), e.extensions?.code, e.extensions?.group])).toEqual([
-          ['contact', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
           ['application', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
           ['application', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
         ]);
@@ -1351,5 +1379,9 @@ describe('a provider’s supervision file on its history steps, at the gateway',
 
   it.each(['ProviderFilingEvent.actor', 'SupervisionClassChange.actor'])('%s stays the registry’s (PROVIDER_ADMINISTRATION): no provider reads which admin acted', (field) => {
     expect(readFieldGuards(fs.readFileSync(supergraphPath, 'utf8')).get(field)).toBe('PROVIDER_ADMINISTRATION');
+  });
+
+  it("CreditServiceProvider.contact is the public registry's (PROVIDER_REGISTRY) in the committed supergraph, so that the gateway answers it to anyone", () => {
+    expect(readFieldGuards(fs.readFileSync(supergraphPath, 'utf8')).get('CreditServiceProvider.contact')).toBe('PROVIDER_REGISTRY');
   });
 });
