@@ -5,7 +5,6 @@ import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, InputProblems } from '../../lib/errors';
 import { isBlank } from '../../lib/text-input';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
-import { maskAddress } from '../../lib/masked-address';
 import { identifierOf } from '../shared/subject-directory';
 import { actingUser, assertInScope, assertKindInScope, disclose, discloseConsent, forbidden, forbiddenAbout, freeText, limitedKinds, personal, personIdentifier, purposeMismatch, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
@@ -120,6 +119,12 @@ async function consentingSubject(ctx: Context, input: GrantConsentInput): Promis
   assertInScope(ctx.access, subject ? subject.id : null);
   if (!subject) throw clientError(ErrorCode.NOT_FOUND, 'no market subject has this code', { field: 'subjectCode' });
   return subject.id;
+}
+
+/** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */
+function maskAddress(address: string): string {
+  const district = address.indexOf('区');
+  return `${district >= 0 ? address.slice(0, district + 1) : ''}****`;
 }
 
 /** The user recording a grant or revocation: a subject's own user, or an officer on its behalf. */
