@@ -336,6 +336,6 @@ function providerReportElsewhere(name: string, source: ReportSource, namesakes: 
  * registry has not filed it, which is all that decides the report.
  */
 function unfiledProviderReport(name: string, source: ReportSource): string {
-  return `${name} has applied to the district registry as a credit service provider and the district registry has not filed it (未备案), so its report is not a ${source} report, and departments accept no report of a provider that was not filed (备案) and in good standing on its issue date; if the report comes from another organisation of that name, ask the registry's admins (区信用办)`;
+  return `${name} is not a credit service provider the district registry has filed (未备案), so its report is not a ${source} report, and departments accept no report of a provider that was not filed (备案) and in good standing on its issue date; if the report comes from another organisation of that name, ask the registry's admins (区信用办)`;
 }
 

@@ -341,9 +341,9 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     try {
       for (const [source, issuerName] of [['PUBLIC_CREDIT_SERVICE_INSTITUTION', name], ['LOCAL_CREDIT_WEBSITE', '北戴河明信 征信有限公司'], ['PUBLIC_CREDIT_SERVICE_INSTITUTION', ` 北戴河明信征信有限公司。`]] as const) {
         const message = await refused(input({ source, issuerName, grade: 'AAA' }), 'issuerName', 'ISSUER_NOT_FILED');
-        expect(message).toContain('the district registry has not filed it');
-        // Nothing more of the applicant: neither its status, nor its id, nor its code.
-        for (const detail of [status, applicant.id, applicant.unifiedSocialCreditCode, 'RETURN', 'REJECT', '不予备案']) expect(message).not.toContain(detail);
+        expect(message).toContain('is not a credit service provider the district registry has filed (未备案)');
+        // Nothing more of the applicant: neither its status, nor its id, nor its code, nor that it applied.
+        for (const detail of [status, applicant.id, applicant.unifiedSocialCreditCode, 'RETURN', 'REJECT', '不予备案', 'applied']) expect(message).not.toContain(detail);
       }
     } finally {
       await rows.delete({ id: applicant.id });
