@@ -265,12 +265,12 @@ type SubgraphError = NonNullable<GatewayGraphQLResponse['errors']>[number];
 
 /**
  * A subgraph that answers an entity fetch with errors on fields the client did not ask for,
- * fetched only for a later fetch's `@requires` (the providers subgraph's `issuerStanding`, which a
- * report's `acceptance` needs, unable to tell the issuer's standing): the error moves to each field of the client's that needed one of
+ * fetched only for a later fetch's `@requires` (the entities subgraph unable to give a subject's
+ * `kind`, which its `creditRecords` needs): the error moves to each field of the client's that needed one of
  * them, at its path, with its message and extensions, as when the subgraph gives no answer at all
  * (askedPaths). Such a field is left out of what the gateway merges, so a later fetch needing it
  * is skipped for that entity, as on an outage, and what it gives answers null with the error
- * rather than a value made without it (an acceptance judged without the issuer's standing). A field the client asked for that answered null with its error keeps
+ * rather than a value made without it (a subject's records read without its kind). A field the client asked for that answered null with its error keeps
  * that error, and the fields needing it get it too; an error beneath a field the client asked for
  * that answered is left as it is. An error naming the whole list, the subgraph answering no
  * entities, stands for each of them, as a failed fetch does. Without the plan, which alone tells

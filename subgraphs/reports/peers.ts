@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
 import { PeerTimeout } from '../../lib/deadline';
-import { ErrorCode, peerOutageCause, serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import { ErrorCode, peerOutageCause, retryMends, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { passedOnOutage, peerUnavailable, type PeerError } from '../../lib/internal-client';
 import { withoutCredentials } from '../../lib/env';
 import { answeredAsGraphQL, send, type PlatformResponse } from '../../lib/platform-http';
@@ -137,8 +137,11 @@ export function asUnansweredRead(error: unknown, peer: Peer, question: string): 
   if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) {
     const { serviceName, reason } = error.extensions;
     const named = typeof serviceName === 'string' ? serviceName : peer;
-    const unavailable = serviceUnavailable(named, `the ${named} subgraph gave no usable answer, so ${question} could not be checked: retry later`, { cause: peerOutageCause(error) });
-    if (reason) unavailable.extensions.reason = reason;
+    // Its reason decides the retry, as every SUBGRAPH_UNAVAILABLE's does: none mends IDENTITY_REFUSED.
+    const known = typeof reason === 'string' && (Object.values(SubgraphFault) as string[]).includes(reason) ? (reason as SubgraphFault) : undefined;
+    const then = known === undefined || retryMends(known) ? 'retry later' : 'no retry mends that until an operator makes the platform\'s keys (or clocks) agree';
+    const unavailable = serviceUnavailable(named, `the ${named} subgraph gave no usable answer, so ${question} could not be checked: ${then}`, { cause: peerOutageCause(error), reason: known });
+    if (reason && !known) unavailable.extensions.reason = reason;
     throw unavailable;
   }
   throw error;
